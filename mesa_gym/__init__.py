@@ -1,0 +1,29 @@
+"""mesa-gym: the deceptive-alignment game of a mesa-optimizer trained by gradient descent.
+
+The model lives in `mesa_gym.model`, schedules in `mesa_gym.schedules`, the exact oracle in
+`mesa_gym.equilibrium`.
+"""
+
+from mesa_gym.equilibrium import (
+    agent_gains,
+    best_response,
+    exploitability,
+    rollout,
+    solve_equilibrium,
+    suffix_sums,
+)
+from mesa_gym.schedules import PRESETS, as_schedule, step_schedule
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PRESETS",
+    "agent_gains",
+    "as_schedule",
+    "best_response",
+    "exploitability",
+    "rollout",
+    "solve_equilibrium",
+    "step_schedule",
+    "suffix_sums",
+]
