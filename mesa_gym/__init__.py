@@ -16,7 +16,21 @@ from mesa_gym.schedules import PRESETS, as_schedule, step_schedule
 
 __version__ = "0.1.0"
 
+ENV_ID = "mesa_gym/DeceptiveAlignment-v0"
+
+
+def _register() -> None:
+    import gymnasium
+
+    if ENV_ID not in gymnasium.registry:
+        gymnasium.register(id=ENV_ID, entry_point="mesa_gym.env:DeceptiveAlignmentEnv",
+                           vector_entry_point="mesa_gym.vector_env:DeceptiveAlignmentVectorEnv")
+
+
+_register()
+
 __all__ = [
+    "ENV_ID",
     "PRESETS",
     "agent_gains",
     "as_schedule",

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from numpy.typing import ArrayLike
-
 DEFAULT_COEFFICIENT_BOUND = 2.0
 """The seed searches coefficients in [−2, 2]; the exact solver keeps that range."""
 
@@ -39,28 +36,31 @@ in the O(N) solver's hot loop.
 EMPTY_SUFFIX: Suffix = (0.0, 0.0, 0.0)
 
 
-def output(coefficient: ArrayLike, theta: ArrayLike) -> np.ndarray | float:
+def output(coefficient, theta):
     """The mesa-optimizer's output y = a·θ (its policy space is outputs proportional to θ)."""
-    return np.multiply(coefficient, theta)
+    return coefficient * theta
 
 
-def base_objective(y: ArrayLike, theta: ArrayLike = 0.0, regularization: float = 0.0):
+def base_objective(y, theta=0.0, regularization: float = 0.0):
     """What the base optimizer minimises: y² + λ·θ² (λ = 0 is the seed)."""
-    return np.square(y) + regularization * np.square(theta)
+    return y * y + regularization * (theta * theta)
 
 
-def mesa_objective(y: ArrayLike, theta: ArrayLike):
+def mesa_objective(y, theta):
     """One episode's term of the mesa objective, (y − θ)²."""
-    return np.square(np.subtract(y, theta))
+    d = y - theta
+    return d * d
 
 
-def step_factor(coefficient: ArrayLike, lr: ArrayLike, regularization: float = 0.0):
-    """m = 1 − 2·lr·(a² + λ): the factor the base optimizer's gradient step multiplies θ by."""
-    a = np.asarray(coefficient, dtype=float) if not isinstance(coefficient, float) else coefficient
-    return 1.0 - 2.0 * lr * (a * a + regularization)
+def step_factor(coefficient, lr, regularization=0.0):
+    """m = 1 − 2·lr·(a² + λ): the factor the base optimizer's gradient step multiplies θ by.
+
+    Takes floats or numpy arrays (broadcast), so scalar callers avoid array overhead.
+    """
+    return 1.0 - 2.0 * lr * (coefficient * coefficient + regularization)
 
 
-def next_theta(theta: ArrayLike, coefficient: ArrayLike, lr: ArrayLike, regularization: float = 0.0):
+def next_theta(theta, coefficient, lr, regularization: float = 0.0):
     """θ after one gradient step on the base objective: θ·(1 − 2·lr·(a² + λ))."""
     return theta * step_factor(coefficient, lr, regularization)
 
@@ -75,28 +75,29 @@ def extend_suffix(suffix: Suffix, coefficient: float, factor: float, discount: f
     return (1.0 + discount * s0, coefficient + g_m * s1, coefficient * coefficient + g_m * factor * s2)
 
 
-def agent_cost(coefficient: ArrayLike, lr: float, suffix: Suffix, discount: float = 1.0,
-               regularization: float = 0.0):
+def agent_cost(coefficient, lr, suffix: Suffix, discount: float = 1.0, regularization: float = 0.0):
     """Agent's mesa objective in units of its own θ², as a function of its coefficient.
 
-    ``f(a) = (a − 1)² + γ·(m²·S2 − 2·m·S1 + S0)``; vectorised over ``coefficient``.
+    ``f(a) = (a − 1)² + γ·(m²·S2 − 2·m·S1 + S0)``. Floats or numpy arrays (broadcast: a batch of
+    agents, each with its own lr and suffix sums, or one agent and many coefficients).
     """
-    a = np.asarray(coefficient, dtype=float)
-    m = step_factor(a, lr, regularization)
+    m = step_factor(coefficient, lr, regularization)
     s0, s1, s2 = suffix
-    return (a - 1.0) ** 2 + discount * (m * m * s2 - 2.0 * m * s1 + s0)
+    d = coefficient - 1.0
+    return d * d + discount * (m * m * s2 - 2.0 * m * s1 + s0)
 
 
-def cost_difference(a: float, b: float, lr: float, suffix: Suffix, discount: float = 1.0,
-                    regularization: float = 0.0) -> float:
+def cost_difference(a, b, lr, suffix: Suffix, discount: float = 1.0, regularization: float = 0.0):
     """f(a) − f(b) without cancellation: exactly 0 when a == b, accurate when they are close.
 
-    Factorising (a − b) out of the quartic keeps exploitability exact at an equilibrium.
+    Factorising (a − b) out of the quartic keeps exploitability exact at an equilibrium. Floats or
+    numpy arrays; for floats, non-finite suffix sums are harmless when they cannot matter.
     """
-    if a == b:
-        return 0.0
-    if lr == 0.0:  # later outputs do not depend on this agent's coefficient
-        return (a - b) * (a + b - 2.0)
+    if isinstance(a, float) and isinstance(b, float):
+        if a == b:
+            return 0.0
+        if lr == 0.0:  # later outputs do not depend on this agent's coefficient
+            return (a - b) * (a + b - 2.0)
     _, s1, s2 = suffix
     m_sum = step_factor(a, lr, regularization) + step_factor(b, lr, regularization)
     return (a - b) * ((a + b - 2.0) - 2.0 * discount * lr * (a + b) * (m_sum * s2 - 2.0 * s1))

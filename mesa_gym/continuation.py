@@ -1,0 +1,70 @@
+"""Who plays the later agents when the env scores agent n's action, and what that costs agent n.
+
+A step's reward is agent n's whole mesa objective Σ_{k≥n} γ^(k−n)·(y_k − θ_n)², so the env must know
+how agents n+1 … N−1 play:
+
+- ``"oracle"``: the exact equilibrium, read in O(1) from precomputed suffix sums;
+- an array of N coefficients: fixed later play, also O(1) from suffix sums;
+- a callable (observations → actions) or ``"self"`` (a policy installed later, e.g. a frozen snapshot
+  of the learner): simulated forward, batched over envs, O(N − n) policy calls per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from mesa_gym.model import mesa_objective, next_theta, output
+
+Policy = Callable[[np.ndarray], np.ndarray]
+"""Maps a (B, obs_dim) float32 batch of observations to B actions in [−1, 1]."""
+
+KINDS = ("oracle", "self")
+
+
+def check_action(action, batch: int | None = None) -> np.ndarray:
+    """Actions as float64: finite, in [−1, 1], shaped (1,) for one env or (B,)/(B, 1) for B envs.
+
+    Out-of-range actions are an error, not a silent clip (SB3 clips its own actions to the space).
+    """
+    values = np.asarray(action, dtype=np.float64)
+    expected = (1,) if batch is None else (batch,)
+    if values.shape not in (expected, (*expected, 1)) and not (batch is None and values.shape == ()):
+        wanted = "(1,)" if batch is None else f"({batch},) or ({batch}, 1)"
+        raise ValueError(f"action must have shape {wanted}, got {values.shape}")
+    values = values.reshape(-1)
+    if not np.isfinite(values).all():
+        raise ValueError(f"action must be finite, got {values[~np.isfinite(values)][0]}")
+    if (np.abs(values) > 1.0).any():
+        raise ValueError(f"action must be in [-1, 1], got {values[np.abs(values) > 1.0][0]}")
+    return values
+
+
+def policy_costs(policy: Policy, theta_goal: np.ndarray, theta_next: np.ndarray, start: np.ndarray,
+                 rates: np.ndarray, features: np.ndarray, horizon: np.ndarray, *, discount: float,
+                 regularization: float, bound: float, theta_limit: float) -> np.ndarray:
+    """Σ_{k>n} γ^(k−n)·(y_k − θ_n)² when ``policy`` plays agents k = ``start`` … horizon−1.
+
+    Batched over B envs (each row its own goal θ_n, θ_{n+1}, next index, padded schedule and
+    features). A continuation whose |θ| passes ``theta_limit`` ends there, as the env's own episode
+    would: its cost so far (already of order θ_limit²) is what agent n pays.
+    """
+    theta = np.array(theta_next, dtype=np.float64)
+    k = np.array(start)
+    cost = np.zeros(theta.shape)
+    weight = np.full(theta.shape, discount)
+    rows = np.arange(theta.size)
+    active = (k < horizon) & (np.abs(theta) <= theta_limit)
+    while active.any():
+        idx = rows[active]
+        obs = np.concatenate((theta[idx, None], features[idx, k[idx]]), axis=1).astype(np.float32)
+        actions = check_action(policy(obs), batch=idx.size)
+        a = actions * bound
+        th = theta[idx]
+        cost[idx] += weight[idx] * mesa_objective(output(a, th), theta_goal[idx])
+        theta[idx] = next_theta(th, a, rates[idx, k[idx]], regularization)
+        weight[idx] *= discount
+        k[idx] += 1
+        active = (k < horizon) & (np.abs(theta) <= theta_limit)
+    return cost
