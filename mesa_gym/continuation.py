@@ -34,11 +34,26 @@ def check_action(action, batch: int | None = None) -> np.ndarray:
         wanted = "(1,)" if batch is None else f"({batch},) or ({batch}, 1)"
         raise ValueError(f"action must have shape {wanted}, got {values.shape}")
     values = values.reshape(-1)
-    if not np.isfinite(values).all():
-        raise ValueError(f"action must be finite, got {values[~np.isfinite(values)][0]}")
-    if (np.abs(values) > 1.0).any():
-        raise ValueError(f"action must be in [-1, 1], got {values[np.abs(values) > 1.0][0]}")
+    if not np.abs(values).max() <= 1.0:  # False for NaN, ±inf and out-of-range values alike
+        raise_bad_action(values)
     return values
+
+
+def check_single_action(action) -> float:
+    """One env's action as a float in [−1, 1]; the fast path of `check_action` for the common case."""
+    if type(action) is np.ndarray and action.shape == (1,):
+        value = float(action[0])
+        if -1.0 <= value <= 1.0:  # False for NaN too
+            return value
+    return float(check_action(action)[0])
+
+
+def raise_bad_action(values: np.ndarray) -> None:
+    """The ValueError naming the first bad action."""
+    bad = values[~(np.abs(values) <= 1.0)][0]
+    if not np.isfinite(bad):
+        raise ValueError(f"action must be finite, got {bad}")
+    raise ValueError(f"action must be in [-1, 1], got {bad}")
 
 
 def policy_costs(policy: Policy, theta_goal: np.ndarray, theta_next: np.ndarray, start: np.ndarray,

@@ -11,12 +11,13 @@ import numpy as np
 from gymnasium import spaces
 
 from mesa_gym import model
-from mesa_gym.continuation import KINDS, Policy, check_action, policy_costs
+from mesa_gym.continuation import KINDS, Policy, check_single_action, policy_costs
 from mesa_gym.equilibrium import check_coefficients, check_game, suffix_sums
-from mesa_gym.game import N_FEATURES, GameTable, game_table
+from mesa_gym.game import GameTable, game_table
 from mesa_gym.schedules import as_schedule, step_schedule
 
 REWARD_SCALES = ("raw", "theta", "theta-episodes")
+PHASES = np.array(["deploy", "train"])
 RANDOM_STEP = "random-step"
 
 
@@ -107,7 +108,7 @@ class EnvConfig:
                              f"space (max_horizon={self.max_horizon}, max_learning_rate={self.max_learning_rate})")
         return game_table(rates, self.discount, self.regularization, self.bound, self.max_horizon)
 
-    def draw_schedule(self, rng: np.random.Generator, options: dict[str, Any]) -> np.ndarray:
+    def draw_schedule(self, rng: np.random.Generator | None, options: dict[str, Any]) -> np.ndarray:
         """The schedule for a new episode: from ``options``, fixed, or a random step schedule."""
         if options.get("schedule") is not None:
             return as_schedule(options["schedule"])
@@ -135,8 +136,8 @@ class EnvConfig:
         """Positive per-state factor that turns a mesa objective into a reward magnitude."""
         if self.reward_scale == "raw":
             return 1.0
-        theta_sq = np.where(theta == 0.0, 1.0, theta * theta) if isinstance(theta, np.ndarray) else (
-            theta * theta or 1.0)
+        theta_sq = theta * theta
+        theta_sq = theta_sq + (theta_sq == 0.0) if isinstance(theta, np.ndarray) else (theta_sq or 1.0)
         return theta_sq * (episodes_left if self.reward_scale == "theta-episodes" else 1.0)
 
 
@@ -145,17 +146,20 @@ def action_space() -> spaces.Box:
     return spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
 
 
-def score(cfg: EnvConfig, a, theta, lr, eq_suffix, oracle_a, cost, episodes_left, new_theta):
-    """Reward and info of one step, for floats (single env) or arrays (vector env) alike."""
+def score(cfg: EnvConfig, a, theta, lr, eq_suffix, oracle_a, cost, episodes_left, new_theta, factors):
+    """Reward and info of one step, for floats (single env) or arrays (vector env) alike.
+
+    ``factors`` = (m(a), m(a*)), the step factors of the action and of the oracle's coefficient.
+    """
     scale = cfg.scale(theta, episodes_left)
-    regret = model.cost_difference(a, oracle_a, lr, eq_suffix, cfg.discount, cfg.regularization)
+    regret = model.cost_difference(a, oracle_a, lr, eq_suffix, cfg.discount, cfg.regularization, factors)
     y = model.output(a, theta)
     info = {
         "base_loss": model.base_objective(y, theta, cfg.regularization),
         "mesa_loss": cost,
         "oracle_coefficient": oracle_a,
         "regret": regret * (theta * theta) / scale,
-        "phase": np.where(lr > 0, "train", "deploy") if isinstance(lr, np.ndarray) else (
+        "phase": PHASES.take((lr > 0).view(np.int8)) if isinstance(lr, np.ndarray) else (
             "train" if lr > 0 else "deploy"),
         "theta": theta, "coefficient": a, "output": y, "next_theta": new_theta,
         "diverged": abs(new_theta) > cfg.theta_limit,
@@ -295,6 +299,7 @@ class DeceptiveAlignmentEnv(gym.Env):
         self._table = self.config.table(rates)
         self._fixed = self.config.fixed_suffix(rates).tolist() if self.config.kind == "fixed" else None
         self._lists = self._table.lists
+        self._horizon = self._table.horizon
         self._theta = self.config.draw_theta0(self.np_random, options)
         self._n = 0
         self._done = False
@@ -306,22 +311,24 @@ class DeceptiveAlignmentEnv(gym.Env):
         if self._done:
             raise RuntimeError("step() called after the episode ended: call reset()")
         cfg, n, theta = self.config, self._n, self._theta
-        a = float(check_action(action)[0]) * cfg.bound
-        rates, oracle_a, s0, s1, s2, _oracle_cost = self._lists
+        a = check_single_action(action) * cfg.bound
+        rates, oracle_a, s0, s1, s2, _, oracle_m = self._lists
         lr = rates[n]
-        new_theta = model.next_theta(theta, a, lr, cfg.regularization)
+        m = model.step_factor(a, lr, cfg.regularization)
+        new_theta = model.next_theta(theta, a, lr, factor=m)
         eq_suffix = (s0[n], s1[n], s2[n])
         if cfg.kind == "oracle":
-            cost = model.agent_cost(a, lr, eq_suffix, cfg.discount, cfg.regularization) * theta * theta
+            cost = model.agent_cost(a, lr, eq_suffix, cfg.discount, factor=m) * theta * theta
         elif cfg.kind == "fixed":
-            cost = model.agent_cost(a, lr, tuple(self._fixed[n]), cfg.discount, cfg.regularization) * theta * theta
+            cost = model.agent_cost(a, lr, tuple(self._fixed[n]), cfg.discount, factor=m) * theta * theta
         else:
             cost = model.mesa_objective(model.output(a, theta), theta) + self._policy_cost(theta, new_theta, n + 1)
-        reward, info = score(cfg, a, theta, lr, eq_suffix, oracle_a[n], cost, self._table.horizon - n, new_theta)
+        reward, info = score(cfg, a, theta, lr, eq_suffix, oracle_a[n], cost, self._horizon - n, new_theta,
+                             (m, oracle_m[n]))
         info["agent"] = n
         self._history.append((theta, a, lr))
         self._theta, self._n = new_theta, n + 1
-        terminated = info["diverged"] or self._n == self._table.horizon
+        terminated = info["diverged"] or self._n == self._horizon
         self._done = terminated
         return self._observation(), reward, terminated, False, info
 
@@ -343,9 +350,8 @@ class DeceptiveAlignmentEnv(gym.Env):
 
     def _observation(self) -> np.ndarray:
         limit = self.config.theta_limit
-        obs = np.empty(1 + N_FEATURES, dtype=np.float32)
+        obs = self._table.observation_rows[self._n].copy()
         obs[0] = min(max(self._theta, -limit), limit)
-        obs[1:] = self._table.features[self._n]
         return obs
 
     def _policy_cost(self, theta: float, new_theta: float, start: int) -> float:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mesa_gym.equilibrium import solve_equilibrium, suffix_sums
-from mesa_gym.model import agent_cost
+from mesa_gym.model import agent_cost, step_factor
 
 N_FEATURES = 4
 FEATURE_NAMES = ("lr", "train_left", "steps_left", "lr_sum_left")
@@ -33,6 +33,7 @@ class GameTable:
     s1: np.ndarray
     s2: np.ndarray
     oracle_cost: np.ndarray
+    oracle_factor: np.ndarray
     features: np.ndarray
 
     @property
@@ -40,9 +41,21 @@ class GameTable:
         return int(self.rates.size)
 
     @functools.cached_property
+    def observation_rows(self) -> np.ndarray:
+        """(N+1, 5) float32 observations with θ = 0: the env copies a row and sets θ."""
+        rows = np.zeros((self.horizon + 1, 1 + N_FEATURES), dtype=np.float32)
+        rows[:, 1:] = self.features
+        return rows
+
+    @functools.cached_property
+    def packed(self) -> np.ndarray:
+        """(N, 6) rows of (lr, equilibrium coefficient, its step factor, S0, S1, S2): one gather per vector step."""
+        return np.stack((self.rates, self.coefficients, self.oracle_factor, self.s0, self.s1, self.s2), axis=1)
+
+    @functools.cached_property
     def lists(self) -> tuple[list[float], ...]:
         return tuple(x.tolist() for x in (self.rates, self.coefficients, self.s0, self.s1, self.s2,
-                                          self.oracle_cost))
+                                          self.oracle_cost, self.oracle_factor))
 
 
 def schedule_features(rates: np.ndarray, scale: float) -> np.ndarray:
@@ -64,10 +77,12 @@ def _cached(rates_bytes: bytes, discount: float, regularization: float, bound: f
                                      coefficient_bound=bound)
     suffixes = np.array(suffix_sums(rates, coefficients, discount=discount, regularization=regularization))
     s0, s1, s2 = (np.ascontiguousarray(suffixes[:, i]) for i in range(3))
-    oracle_cost = agent_cost(coefficients, rates, (s0, s1, s2), discount, regularization)
-    table = GameTable(rates.copy(), coefficients, s0, s1, s2, oracle_cost, schedule_features(rates, scale))
+    oracle_factor = step_factor(coefficients, rates, regularization)
+    oracle_cost = agent_cost(coefficients, rates, (s0, s1, s2), discount, regularization, factor=oracle_factor)
+    table = GameTable(rates.copy(), coefficients, s0, s1, s2, oracle_cost, oracle_factor,
+                      schedule_features(rates, scale))
     for array in (table.rates, table.coefficients, table.s0, table.s1, table.s2, table.oracle_cost,
-                  table.features):
+                  table.oracle_factor, table.features):
         array.flags.writeable = False
     return table
 

@@ -43,7 +43,7 @@ def output(coefficient, theta):
 
 def base_objective(y, theta=0.0, regularization: float = 0.0):
     """What the base optimizer minimises: y² + λ·θ² (λ = 0 is the seed)."""
-    return y * y + regularization * (theta * theta)
+    return y * y + regularization * (theta * theta) if regularization else y * y
 
 
 def mesa_objective(y, theta):
@@ -57,12 +57,13 @@ def step_factor(coefficient, lr, regularization=0.0):
 
     Takes floats or numpy arrays (broadcast), so scalar callers avoid array overhead.
     """
-    return 1.0 - 2.0 * lr * (coefficient * coefficient + regularization)
+    square = coefficient * coefficient
+    return 1.0 - 2.0 * lr * (square + regularization if regularization else square)
 
 
-def next_theta(theta, coefficient, lr, regularization: float = 0.0):
-    """θ after one gradient step on the base objective: θ·(1 − 2·lr·(a² + λ))."""
-    return theta * step_factor(coefficient, lr, regularization)
+def next_theta(theta, coefficient, lr, regularization: float = 0.0, factor=None):
+    """θ after one gradient step on the base objective: θ·(1 − 2·lr·(a² + λ)) (= θ·``factor``)."""
+    return theta * (step_factor(coefficient, lr, regularization) if factor is None else factor)
 
 
 def extend_suffix(suffix: Suffix, coefficient: float, factor: float, discount: float = 1.0) -> Suffix:
@@ -75,23 +76,27 @@ def extend_suffix(suffix: Suffix, coefficient: float, factor: float, discount: f
     return (1.0 + discount * s0, coefficient + g_m * s1, coefficient * coefficient + g_m * factor * s2)
 
 
-def agent_cost(coefficient, lr, suffix: Suffix, discount: float = 1.0, regularization: float = 0.0):
+def agent_cost(coefficient, lr, suffix: Suffix, discount: float = 1.0, regularization: float = 0.0,
+               factor=None):
     """Agent's mesa objective in units of its own θ², as a function of its coefficient.
 
     ``f(a) = (a − 1)² + γ·(m²·S2 − 2·m·S1 + S0)``. Floats or numpy arrays (broadcast: a batch of
-    agents, each with its own lr and suffix sums, or one agent and many coefficients).
+    agents, each with its own lr and suffix sums, or one agent and many coefficients). ``factor``
+    is m = step_factor(a, lr, λ) when the caller has it already (the envs' hot path).
     """
-    m = step_factor(coefficient, lr, regularization)
+    m = step_factor(coefficient, lr, regularization) if factor is None else factor
     s0, s1, s2 = suffix
     d = coefficient - 1.0
     return d * d + discount * (m * m * s2 - 2.0 * m * s1 + s0)
 
 
-def cost_difference(a, b, lr, suffix: Suffix, discount: float = 1.0, regularization: float = 0.0):
+def cost_difference(a, b, lr, suffix: Suffix, discount: float = 1.0, regularization: float = 0.0,
+                    factors=None):
     """f(a) − f(b) without cancellation: exactly 0 when a == b, accurate when they are close.
 
     Factorising (a − b) out of the quartic keeps exploitability exact at an equilibrium. Floats or
     numpy arrays; for floats, non-finite suffix sums are harmless when they cannot matter.
+    ``factors`` is (m(a), m(b)) when the caller has them already.
     """
     if isinstance(a, float) and isinstance(b, float):
         if a == b:
@@ -99,7 +104,8 @@ def cost_difference(a, b, lr, suffix: Suffix, discount: float = 1.0, regularizat
         if lr == 0.0:  # later outputs do not depend on this agent's coefficient
             return (a - b) * (a + b - 2.0)
     _, s1, s2 = suffix
-    m_sum = step_factor(a, lr, regularization) + step_factor(b, lr, regularization)
+    m_a, m_b = (step_factor(a, lr, regularization), step_factor(b, lr, regularization)) if factors is None else factors
+    m_sum = m_a + m_b
     return (a - b) * ((a + b - 2.0) - 2.0 * discount * lr * (a + b) * (m_sum * s2 - 2.0 * s1))
 
 

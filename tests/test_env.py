@@ -173,6 +173,41 @@ def test_vector_env_matches_single_envs_bit_for_bit(kwargs):
         pending = terminated
 
 
+def test_reset_options_last_one_episode_in_both_envs():
+    kwargs = {"schedule": [1.0, 0.5, 0.0]}
+    venv = DeceptiveAlignmentVectorEnv(num_envs=2, **kwargs)
+    single = DeceptiveAlignmentEnv(**kwargs)
+    options = {"schedule": [0.8, 0.0], "theta0": 0.3}
+    obs, _ = venv.reset(seed=5, options=options)
+    np.testing.assert_array_equal(obs[1], single.reset(seed=6, options=options)[0])
+    for t in range(9):
+        action = np.full((2, 1), 0.25 * (t % 3))
+        obs, rewards, terminated, _, _ = venv.step(action)
+        if t in (2, 6):  # the step after termination resets env 1, without options
+            np.testing.assert_array_equal(obs[1], single.reset()[0])
+            continue
+        o, r, term, _, _ = single.step(action[1])
+        np.testing.assert_array_equal(obs[1], o)
+        assert rewards[1] == r and terminated[1] == term
+    assert venv.unwrapped._horizon.tolist() == [3, 3] and single.schedule.size == 3
+
+
+def test_vector_env_never_mutates_what_it_returned():
+    venv = DeceptiveAlignmentVectorEnv(num_envs=3, schedule=[1.0, 0.0, 0.0])
+    venv.reset(seed=0)
+    kept = [venv.step(np.zeros((3, 1))) for _ in range(8)]  # crosses two autoresets
+    frozen = copy.deepcopy(kept)
+    for _ in range(4):
+        venv.step(np.full((3, 1), 0.5))
+    for (o1, r1, t1, _, i1), (o2, r2, t2, _, i2) in zip(kept, frozen):
+        assert all(f"_{key}" in i1 for key in i1 if not key.startswith("_"))  # every key has its mask
+        np.testing.assert_array_equal(o1, o2)
+        np.testing.assert_array_equal(r1, r2)
+        np.testing.assert_array_equal(t1, t2)
+        for key in i1:
+            np.testing.assert_array_equal(i1[key], i2[key])
+
+
 # --- continuations ---------------------------------------------------------------------------------
 
 def later_coefficients_policy(obs):
