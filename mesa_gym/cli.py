@@ -54,6 +54,46 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from agents.training import train
+
+    env_kwargs = {"reward_scale": args.reward_scale} if args.reward_scale else {}
+    result = train(args.algo, args.out, schedule=args.schedule, timesteps=args.timesteps, seed=args.seed,
+                   continuation=args.continuation, n_envs=args.n_envs, eval_freq=args.eval_freq,
+                   refresh_every=args.refresh_every, tensorboard=args.tensorboard,
+                   progress_bar=not args.no_progress, hyperparams=args.hyperparams, env_kwargs=env_kwargs)
+    print(f"trained {args.algo} for {result['timesteps']} steps in {result['train_seconds']:.0f} s "
+          f"({result['steps_per_second']:.0f} steps/s); wrote {args.out}/model.zip")
+    for name, r in result["evaluations"].items():
+        print(f"  {name}: coef RMSE {r['coef_rmse']:.4g}, max error {r['coef_max_error']:.4g}, "
+              f"exploitability {r['exploitability']:.4g} ({_percent(r['exploitability_rel'])} of agent 0's objective)")
+    return 0
+
+
+def _percent(value) -> str:
+    return "n/a" if value is None else f"{100 * value:.3g}%"
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from agents.training import evaluate
+
+    result = evaluate(args.model, schedule=args.schedule, theta0=args.theta0)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    keys = ("coef_rmse", "coef_max_error", "exploitability", "exploitability_rel", "agent0_objective_ratio",
+            "deception_index", "oracle_deception_index", "base_loss_train", "oracle_base_loss_train",
+            "base_loss_deploy", "oracle_base_loss_deploy")
+    print(f"{result['algo']} on {result['schedule']} from θ0 = {result['theta0']}")
+    for key in keys:
+        value = result[key]
+        print(f"  {key:<24} {'n/a' if value is None else f'{value:.6g}'}")
+    with np.printoptions(precision=4, suppress=True, linewidth=100):
+        print("  coefficients  ", np.array(result["coefficients"]))
+        print("  oracle        ", np.array(result["oracle_coefficients"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa-gym", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,6 +116,33 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--coefficient-bound", type=float, default=2.0)
     solve.add_argument("--json", action="store_true", help="print one JSON object")
     solve.set_defaults(func=cmd_solve)
+
+    from agents.training import algorithms
+
+    train = sub.add_parser("train", help="train an SB3 learner on the env and measure it against the oracle")
+    train.add_argument("algo", choices=sorted(algorithms()))
+    train.add_argument("--schedule", type=_schedule_arg, default="seed-exp1",
+                       help="preset, 'random-step', or comma-separated learning rates (default: seed-exp1)")
+    train.add_argument("--timesteps", type=int, help="env steps (default: the hyperparameter file's n_timesteps)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--continuation", choices=("oracle", "self"), default="oracle",
+                       help="who plays later agents: the exact equilibrium, or a snapshot of the learner")
+    train.add_argument("--out", required=True, help="run directory (model.zip, config.json, logs, result.json)")
+    train.add_argument("--n-envs", type=int, help="parallel envs (default: the hyperparameter file's)")
+    train.add_argument("--eval-freq", type=int, help="env steps between oracle evaluations (default: 1/20 of the run)")
+    train.add_argument("--refresh-every", type=int, default=2048, help="self-play snapshot refresh, in env steps")
+    train.add_argument("--reward-scale", choices=("raw", "theta", "theta-episodes"), help="env reward scale")
+    train.add_argument("--hyperparams", help="rl-zoo3-format YAML (default: agents/hyperparams/ALGO.yml)")
+    train.add_argument("--tensorboard", action="store_true", help="also log to OUT/tb")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train.set_defaults(func=cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="play a trained model through a schedule and compare with the oracle")
+    evaluate.add_argument("model", help="model.zip (or its run directory)")
+    evaluate.add_argument("--schedule", type=_schedule_arg, help="default: the training schedule")
+    evaluate.add_argument("--theta0", type=float, help="default: 0.8")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -141,6 +141,13 @@ class EnvConfig:
         return theta_sq * (episodes_left if self.reward_scale == "theta-episodes" else 1.0)
 
 
+def observe(table: GameTable, theta: float, n: int, theta_limit: float) -> np.ndarray:
+    """The observation at episode n with goal θ: θ (clipped to ±theta_limit) and the schedule features."""
+    obs = table.observation_rows[n].copy()
+    obs[0] = min(max(theta, -theta_limit), theta_limit)
+    return obs
+
+
 def action_space() -> spaces.Box:
     """One action in [−1, 1], mapped linearly to the coefficient a = action·coefficient_bound."""
     return spaces.Box(-1.0, 1.0, (1,), dtype=np.float32)
@@ -349,10 +356,7 @@ class DeceptiveAlignmentEnv(gym.Env):
             raise RuntimeError("call reset() before step()")
 
     def _observation(self) -> np.ndarray:
-        limit = self.config.theta_limit
-        obs = self._table.observation_rows[self._n].copy()
-        obs[0] = min(max(self._theta, -limit), limit)
-        return obs
+        return observe(self._table, self._theta, self._n, self.config.theta_limit)
 
     def _policy_cost(self, theta: float, new_theta: float, start: int) -> float:
         if self._policy is None:
