@@ -67,7 +67,7 @@ def test_vec_env_adapter_resets_in_the_same_step():
     venv = MesaVecEnv(3, schedule=[1.0, 0.0])
     obs = venv.reset()
     venv.step(np.zeros((3, 1)))
-    obs, rewards, dones, infos = venv.step(np.zeros((3, 1)))
+    obs, _rewards, dones, infos = venv.step(np.zeros((3, 1)))
     assert dones.all() and all("terminal_observation" in info for info in infos)
     assert (obs[:, 3] == 1.0).all()  # already the next episode's first observation (all episodes left)
     assert infos[0]["phase"] == "deploy" and isinstance(infos[0]["regret"], float)
