@@ -6,10 +6,12 @@ Hyperparameters live in ``agents/hyperparams/<algo>.yml`` in rl-zoo3's format, k
 from __future__ import annotations
 
 import csv
+import functools
 import io as _io
 import json
 import platform
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.noise import NormalActionNoise
 from stable_baselines3.common.vec_env import VecMonitor
+from tqdm import TqdmExperimentalWarning
 
 from agents.self_play import SelfPlayCallback
 from agents.vec_env import MesaVecEnv
@@ -66,6 +69,11 @@ def model_kwargs(hyperparams: dict[str, Any], n_actions: int = 1) -> dict[str, A
     """rl-zoo3 entries as SB3 constructor arguments (zoo-only keys removed, strings evaluated)."""
     kwargs = {k: v for k, v in hyperparams.items() if k not in ("n_envs", "n_timesteps", "policy", "noise_type",
                                                                "noise_std")}
+    for key in ("learning_rate", "clip_range"):  # rl-zoo3's linear schedules: "lin_0.001" decays to 0
+        value = kwargs.get(key)
+        if isinstance(value, str) and value.startswith("lin_"):
+            initial = float(value[4:])
+            kwargs[key] = functools.partial(_linear, initial)
     if isinstance(kwargs.get("policy_kwargs"), str):  # rl-zoo3 writes "dict(net_arch=[64, 64])"
         kwargs["policy_kwargs"] = eval(kwargs["policy_kwargs"], {"__builtins__": {}}, {"dict": dict})
     if hyperparams.get("noise_type") == "normal":
@@ -74,6 +82,10 @@ def model_kwargs(hyperparams: dict[str, Any], n_actions: int = 1) -> dict[str, A
     elif "noise_type" in hyperparams:
         raise ValueError(f"unsupported noise_type {hyperparams['noise_type']!r} (only 'normal')")
     return kwargs
+
+
+def _linear(initial: float, progress_remaining: float) -> float:
+    return progress_remaining * initial
 
 
 class OracleMetricsCallback(BaseCallback):
@@ -133,10 +145,14 @@ def default_eval_schedules(schedule: Any) -> dict[str, Any]:
 def train(algo: str, out: str | Path, *, schedule: Any = "seed-exp1", timesteps: int | None = None, seed: int = 0,
           continuation: str = "oracle", n_envs: int | None = None, eval_freq: int | None = None,
           refresh_every: int = 2048, tensorboard: bool = False, progress_bar: bool = True,
-          hyperparams: str | Path | None = None, env_kwargs: dict[str, Any] | None = None,
-          theta0: float = 0.8) -> dict[str, Any]:
+          hyperparams: str | Path | None = None, overrides: dict[str, Any] | None = None,
+          env_kwargs: dict[str, Any] | None = None, theta0: float = 0.8) -> dict[str, Any]:
     """Train ``algo`` and write into ``out``: model.zip, config.json, monitor.csv, learning_curve.csv,
-    result.json (the final measurement against the oracle), tb/ with ``tensorboard``. Returns the result."""
+    result.json (the final measurement against the oracle), tb/ with ``tensorboard``. Returns the result.
+
+    ``overrides`` replace entries of the hyperparameter file (as in a tuning sweep); config.json holds
+    the hyperparameters actually used.
+    """
     import torch
 
     torch.set_num_threads(1)  # faster for these small networks on 2 cores
@@ -145,7 +161,7 @@ def train(algo: str, out: str | Path, *, schedule: Any = "seed-exp1", timesteps:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cls = algorithm(algo)
-    hp = load_hyperparams(algo, hyperparams)
+    hp = {**load_hyperparams(algo, hyperparams), **(overrides or {})}
     n_envs = int(n_envs or hp.get("n_envs", 1))
     timesteps = int(timesteps or hp["n_timesteps"])
     if timesteps < 1 or n_envs < 1:
@@ -169,7 +185,9 @@ def train(algo: str, out: str | Path, *, schedule: Any = "seed-exp1", timesteps:
               "versions": versions()}
     io.write_json(out / "config.json", config)
     start = time.perf_counter()
-    model.learn(timesteps, callback=CallbackList(callbacks), progress_bar=progress_bar)
+    with warnings.catch_warnings():  # SB3's bar uses tqdm.rich, which warns that it is experimental
+        warnings.filterwarnings("ignore", category=TqdmExperimentalWarning)
+        model.learn(timesteps, callback=CallbackList(callbacks), progress_bar=progress_bar)
     seconds = time.perf_counter() - start
     buffer = _io.BytesIO()
     model.save(buffer)

@@ -35,6 +35,13 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mesa_gym.demo import run_demo
+
+    run_demo(args.out, timesteps=args.timesteps, seed=args.seed)
+    return 0
+
+
 def cmd_solve(args: argparse.Namespace) -> int:
     from mesa_gym.equilibrium import exploitability, rollout, solve_equilibrium
 
@@ -94,13 +101,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from agents.sweep import jobs_from_settings, run_sweep
+
+    settings = json.loads(Path(args.settings).read_text())
+    jobs = jobs_from_settings(settings)
+    rows = run_sweep(jobs, args.out, backend=args.backend, workers=args.workers, progress=not args.no_progress)
+    print(f"{len(jobs)} runs in {args.out}/runs; {len(rows)} result rows in {args.out}/results.csv")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mesa-gym", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="the main job: reproduce the seed's experiments")
+    demo = sub.add_parser("demo", help="the main job: reproduce the seed, train PPO, compare it with the oracle")
     demo.add_argument("--out", default="runs/demo", help="output directory (default: runs/demo)")
-    demo.set_defaults(func=cmd_reproduce)
+    demo.add_argument("--timesteps", type=int, default=100_000, help="PPO's env steps (default: 100000)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=cmd_demo)
 
     rep = sub.add_parser("reproduce", help="reproduce the write-up's two experiments (JSON + figures)")
     rep.add_argument("--out", required=True, help="output directory")
@@ -143,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--theta0", type=float, help="default: 0.8")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.set_defaults(func=cmd_evaluate)
+
+    sweep = sub.add_parser("sweep", help="run (or resume) a sweep of training runs from a settings JSON")
+    sweep.add_argument("settings", help="JSON with algos {name: {timesteps, ...}}, schedules, continuations, seeds")
+    sweep.add_argument("--out", required=True, help="sweep root: runs/<run id>/ and results.csv")
+    sweep.add_argument("--backend", choices=("local", "ray"), default="local",
+                       help="local processes, or the Ray cluster at RAY_ADDRESS (default: local)")
+    sweep.add_argument("--workers", type=int, default=2, help="local worker processes (default: 2)")
+    sweep.add_argument("--no-progress", action="store_true")
+    sweep.set_defaults(func=cmd_sweep)
     return parser
 
 

@@ -207,9 +207,12 @@ class DeceptiveAlignmentEnv(gym.Env):
     come from the ``continuation``; each step's reward already holds that agent's future, so train with
     gamma = 0. ``reward_scale`` divides it by a positive per-state factor, which leaves the best action
     at every state unchanged: ``"raw"`` (none), ``"theta"`` (θ_n²), ``"theta-episodes"`` (θ_n² and the
-    episodes left, N − n; the default). The default was chosen by measurement (PPO, seed-exp1, see
-    README "Reward scale"): dividing by θ_n² removes the θ0 draw's variance, and by N − n keeps the
-    rewards of early agents (about 20 in θ_n² units at n = 0) and late ones (about 1) on one scale.
+    episodes left, N − n; the default). The default was chosen by measurement
+    (``experiments/reward_scale``: PPO, seed-exp1, 100k steps, 5 seeds): raw rewards barely learn
+    (final coefficient RMSE 0.35), because θ_n² differs by orders of magnitude between θ0 draws and
+    along the path; dividing by θ_n² fixes that (RMSE 0.015); dividing also by N − n puts agent 0
+    (about 20 in θ² units) and the last agents (about 1) on one scale and reaches RMSE 0.1 in about
+    half the steps, with final RMSE and exploitability within noise of ``"theta"``.
     With θ_n = 0 every action costs 0 and the reward is 0.
 
     ## Starting State

@@ -89,3 +89,12 @@ def test_rl_zoo3_resolves_the_env_and_starts(tmp_path):
         capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert list(tmp_path.glob("ppo/*/mesa_gym-DeceptiveAlignment-v0.zip"))
+
+
+def test_demo_tells_the_whole_story(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--timesteps", "2048"]) == 0
+    out = capsys.readouterr().out
+    assert "exploitability" in out and "first coefficient" in out
+    for name in ("seed_reproduction/exp1.png", "seed_reproduction/results.json", "ppo/model.zip",
+                 "ppo_vs_oracle.png", "ppo_vs_oracle.md", "ppo_vs_oracle.json"):
+        assert (tmp_path / name).exists(), name

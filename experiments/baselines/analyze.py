@@ -1,0 +1,97 @@
+"""Analysis: the results table (mean ± std over seeds), learned coefficients against the oracle, and
+exploitability learning curves. Writes summary.md, coefficients.png, exploitability.png."""
+
+import csv
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from mesa_gym import io, plotting, solve_equilibrium
+
+HERE = Path(__file__).parent
+ALGO_COLORS = {"ppo": "tab:blue", "a2c": "tab:orange", "sac": "tab:green", "td3": "tab:red", "ddpg": "tab:purple",
+               "tqc": "tab:brown", "crossq": "tab:pink"}
+
+
+def mean_std(values):
+    values = [v for v in values if np.isfinite(v)]
+    if not values:
+        return "n/a"
+    return f"{statistics.mean(values):.3g} ± {statistics.stdev(values) if len(values) > 1 else 0:.2g}"
+
+
+def table(rows):
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r["eval_schedule"], r["schedule"], r["continuation"], r["algo"])].append(r)
+    lines = ["| evaluated on | trained on | continuation | algo | steps | coef RMSE | coef max error "
+             "| exploitability (% of agent 0's) | deception index (oracle) |", "|---|---|---|---|---|---|---|---|---|"]
+    for (evaluated, trained, continuation, algo), group in sorted(groups.items()):
+        rel = [100 * float(r["exploitability_rel"]) for r in group if r["exploitability_rel"] not in ("", "None")]
+        index = [float(r["deception_index"]) for r in group if r["deception_index"] not in ("", "None")]
+        oracle_index = group[0]["oracle_deception_index"]
+        oracle_index = "n/a" if oracle_index in ("", "None") else f"{float(oracle_index):.3f}"
+        lines.append(f"| {evaluated} | {trained} | {continuation} | {algo} | {group[0]['timesteps']} "
+                     f"| {mean_std([float(r['coef_rmse']) for r in group])} "
+                     f"| {mean_std([float(r['coef_max_error']) for r in group])} | {mean_std(rel)} "
+                     f"| {mean_std(index) if index else 'n/a'} ({oracle_index}) |")
+    return "\n".join(lines)
+
+
+def coefficient_figure(schedule, continuation, path):
+    """Learned on-path coefficients per episode (mean and min-max band over seeds) against the oracle."""
+    figure, ax = plotting.new_figure(f"Learned coefficients on {schedule} ({continuation} continuation), θ0 = 0.8")
+    oracle = solve_equilibrium(schedule)
+    episodes = np.arange(oracle.size)
+    ax.plot(episodes, oracle, "k-", lw=2.5, label="oracle (exact)")
+    for algo, color in ALGO_COLORS.items():
+        runs = sorted((HERE / "runs").glob(f"{algo}-{schedule}-{continuation}-seed*/result.json"))
+        if not runs:
+            continue
+        learned = np.array([json.loads(p.read_text())["evaluations"][schedule]["coefficients"] for p in runs])
+        ax.plot(episodes, learned.mean(axis=0), color=color, label=f"{algo} (mean of {len(runs)})")
+        ax.fill_between(episodes, learned.min(axis=0), learned.max(axis=0), color=color, alpha=0.15)
+    ax.set_ylabel("coefficient a_n")
+    ax.set_ylim(-0.1, 1.3)
+    ax.legend(ncol=2, fontsize=8)
+    io.save_figure(figure, path, dpi=100)
+    plotting.close(figure)
+
+
+def exploitability_figure(schedule, path):
+    """Exploitability vs env steps (median over seeds) per algorithm and continuation."""
+    figure, ax = plotting.new_figure(f"Exploitability vs env steps on {schedule} (median over seeds)")
+    for algo, color in ALGO_COLORS.items():
+        for continuation, style in (("oracle", "-"), ("self", "--")):
+            curves = []
+            for run in sorted((HERE / "runs").glob(f"{algo}-{schedule}-{continuation}-seed*")):
+                with open(run / "learning_curve.csv") as handle:
+                    curve = [r for r in csv.DictReader(handle) if r["schedule"] == schedule]
+                curves.append(([int(r["timesteps"]) for r in curve], [float(r["exploitability"]) for r in curve]))
+            if curves:
+                n = min(len(c[0]) for c in curves)
+                steps = curves[0][0][:n]
+                median = np.median([c[1][:n] for c in curves], axis=0)
+                ax.plot(steps, median, style, color=color, label=f"{algo}, {continuation}")
+    ax.set_xscale("symlog", linthresh=1000)
+    ax.set_yscale("log")
+    ax.set_xlabel("env steps")
+    ax.set_ylabel("exploitability (θ² units, summed over agents)")
+    ax.legend(ncol=2, fontsize=7)
+    io.save_figure(figure, path, dpi=100)
+    plotting.close(figure)
+
+
+if __name__ == "__main__":
+    with open(HERE / "results.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    summary = table(rows)
+    io.write_text(HERE / "summary.md", summary + "\n")
+    print(summary)
+    for continuation in ("oracle", "self"):
+        coefficient_figure("seed-exp1", continuation, HERE / f"coefficients_seed-exp1_{continuation}.png")
+    coefficient_figure("seed-exp2", "oracle", HERE / "coefficients_seed-exp2_oracle.png")
+    exploitability_figure("seed-exp1", HERE / "exploitability_seed-exp1.png")
