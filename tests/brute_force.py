@@ -47,3 +47,25 @@ def seed_grid_method(rates, n_grid=401, n_thetas=11):
         options = {a: avg(a) for a in grid}
         plan[n] = float(min(options, key=options.get))
     return np.array(plan)
+
+
+def hazard_cost(a_own, profile, lr, discount, hazard, regularization=0.0, horizon=3000):
+    """A training agent's expected objective (θ_n = 1) by simulation: later training agents play
+    ``profile``; each later episode is the first deployed one with probability ``hazard``, after which
+    the output is θ (coefficient 1) and θ stays put. Truncated at ``horizon`` (γ^horizon negligible)."""
+    theta, cost, alive = 1.0, 0.0, 1.0  # alive: probability that training has lasted until this episode
+    weight = 1.0
+    for t in range(horizon):
+        a = a_own if t == 0 else profile
+        y = a * theta
+        cost += weight * alive * (y - 1.0) ** 2  # still training: the profile's output
+        theta = theta - lr * (2.0 * y * a + 2.0 * regularization * theta)
+        # the next episode is the first deployed one with probability alive·hazard: from then on
+        # the output is this θ forever
+        tail = weight * discount / (1.0 - discount) * (theta - 1.0) ** 2
+        cost += alive * hazard * tail
+        alive *= 1.0 - hazard
+        weight *= discount
+        if weight * max(1.0, theta * theta) < 1e-18:
+            break
+    return cost
