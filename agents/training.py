@@ -15,20 +15,23 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import gymnasium
 import numpy as np
 import yaml
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.noise import NormalActionNoise
-from stable_baselines3.common.vec_env import VecMonitor
+from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 from tqdm import TqdmExperimentalWarning
 
 from agents.self_play import SelfPlayCallback
 from agents.vec_env import MesaVecEnv
-from mesa_gym import ENV_ID, io
-from mesa_gym.metrics import evaluate_policy_vs_oracle
+from mesa_gym import ENV_ID, INFINITE_ENV_ID, io
+from mesa_gym.metrics import evaluate_infinite, evaluate_policy_vs_oracle
 
 HYPERPARAMS_DIR = Path(__file__).parent / "hyperparams"
+INFINITE = "infinite"
+"""The schedule name that selects the infinite game (`mesa_gym.infinite_env`)."""
 CURVE_KEYS = ("coef_rmse", "coef_max_error", "exploitability", "exploitability_rel", "agent0_objective_ratio",
               "deception_index", "base_loss_train", "base_loss_deploy")
 
@@ -102,12 +105,12 @@ class OracleMetricsCallback(BaseCallback):
         self._next = 0
 
     def evaluate(self) -> dict[str, dict[str, Any]]:
-        return {name: evaluate_policy_vs_oracle(self.model, schedule, self.theta0, **self.env_kwargs)
+        return {name: evaluate_on(self.model, schedule, self.theta0, self.env_kwargs)
                 for name, schedule in self.eval_schedules.items()}
 
     def record(self) -> None:
         for name, result in self.evaluate().items():
-            row = {"timesteps": self.num_timesteps, "schedule": name, **{k: result[k] for k in CURVE_KEYS}}
+            row = {"timesteps": self.num_timesteps, "schedule": name, **{k: result.get(k) for k in CURVE_KEYS}}
             self.curve.append(row)
             for key in ("coef_rmse", "exploitability"):
                 self.logger.record(f"oracle/{name}/{key}", result[key])
@@ -125,6 +128,13 @@ class OracleMetricsCallback(BaseCallback):
         return True
 
 
+def evaluate_on(model: Any, schedule: Any, theta0: float, env_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The finite game's metrics on ``schedule``, or the infinite game's when ``schedule`` is "infinite"."""
+    if schedule == INFINITE:
+        return evaluate_infinite(model, theta0, **env_kwargs)
+    return evaluate_policy_vs_oracle(model, schedule, theta0, **env_kwargs)
+
+
 def write_csv(path: str | Path, rows: list[dict[str, Any]]) -> Path:
     """Rows as CSV, atomically (columns from the first row)."""
     buffer = _io.StringIO()
@@ -136,6 +146,8 @@ def write_csv(path: str | Path, rows: list[dict[str, Any]]) -> Path:
 
 def default_eval_schedules(schedule: Any) -> dict[str, Any]:
     """Where a learner is measured: its own schedule, or for random-step training both presets."""
+    if schedule == INFINITE:
+        return {INFINITE: INFINITE}
     if isinstance(schedule, str):
         return {"seed-exp1": "seed-exp1", "seed-exp2": "seed-exp2"} if schedule == "random-step" else {
             schedule: schedule}
@@ -169,17 +181,27 @@ def train(algo: str, out: str | Path, *, schedule: Any = "seed-exp1", timesteps:
     kwargs = {"schedule": schedule, "continuation": continuation, **(env_kwargs or {})}
     if schedule == "random-step":
         kwargs.setdefault("max_horizon", kwargs.get("horizon", 100))
-    venv = VecMonitor(MesaVecEnv(n_envs, **kwargs), filename=str(out / "monitor.csv"))
+    if schedule == INFINITE:  # the infinite game: its own env, later agents at the stationary equilibrium
+        if continuation != "oracle":
+            raise ValueError("the infinite game is trained with continuation='oracle'")
+        kwargs = dict(env_kwargs or {})
+        envs = DummyVecEnv([functools.partial(gymnasium.make, INFINITE_ENV_ID, **kwargs) for _ in range(n_envs)])
+        envs.seed(seed)
+        venv = VecMonitor(envs, filename=str(out / "monitor.csv"))
+    else:
+        venv = VecMonitor(MesaVecEnv(n_envs, **kwargs), filename=str(out / "monitor.csv"))
     model = cls(hp.get("policy", "MlpPolicy"), venv, seed=seed, verbose=0, device="cpu",
                 tensorboard_log=str(out / "tb") if tensorboard else None, **model_kwargs(hp))
-    eval_kwargs = {k: kwargs[k] for k in ("discount", "regularization", "coefficient_bound", "max_horizon",
-                                          "theta_limit") if k in kwargs}
+    keys = ("lr", "discount", "regularization", "hazard", "coefficient_bound") if schedule == INFINITE else (
+        "discount", "regularization", "coefficient_bound", "max_horizon", "theta_limit")
+    eval_kwargs = {k: kwargs[k] for k in keys if k in kwargs}
     metrics = OracleMetricsCallback(default_eval_schedules(schedule), eval_freq or max(timesteps // 20, 1), theta0,
                                     eval_kwargs, out / "learning_curve.csv")
     callbacks: list[BaseCallback] = [metrics]
     if continuation == "self":
         callbacks.append(SelfPlayCallback(refresh_every))
-    config = {"algo": algo, "env_id": ENV_ID, "env_kwargs": kwargs, "hyperparams": hp, "n_envs": n_envs,
+    config = {"algo": algo, "env_id": INFINITE_ENV_ID if schedule == INFINITE else ENV_ID, "schedule": schedule,
+              "env_kwargs": kwargs, "hyperparams": hp, "n_envs": n_envs,
               "timesteps": timesteps, "seed": seed, "continuation": continuation, "refresh_every": refresh_every,
               "theta0": theta0, "eval_kwargs": eval_kwargs, "eval_schedules": metrics.eval_schedules,
               "versions": versions()}
@@ -221,10 +243,10 @@ def evaluate(model_path: str | Path, schedule: Any = None, theta0: float | None 
     seed-exp1 after random-step training) from θ0 (default 0.8) and score it against the oracle."""
     model, config = load_model(model_path)
     if schedule is None:
-        trained = config["env_kwargs"]["schedule"]
+        trained = config.get("schedule", config["env_kwargs"].get("schedule"))  # older configs lack the key
         schedule = "seed-exp1" if trained == "random-step" else trained
     theta0 = config.get("theta0", 0.8) if theta0 is None else theta0
-    result = evaluate_policy_vs_oracle(model, schedule, theta0, **config.get("eval_kwargs", {}))
+    result = evaluate_on(model, schedule, theta0, config.get("eval_kwargs", {}))
     return {"model": str(model_path), "algo": config["algo"],
             "schedule": schedule if isinstance(schedule, str) else list(schedule), **result}
 

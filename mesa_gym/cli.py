@@ -64,7 +64,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from agents.training import train
 
-    env_kwargs = {"reward_scale": args.reward_scale} if args.reward_scale else {}
+    env_kwargs = {key: getattr(args, key) for key in ("reward_scale", "discount", "regularization", "lr", "hazard")
+                  if getattr(args, key) is not None}
     result = train(args.algo, args.out, schedule=args.schedule, timesteps=args.timesteps, seed=args.seed,
                    continuation=args.continuation, n_envs=args.n_envs, eval_freq=args.eval_freq,
                    refresh_every=args.refresh_every, tensorboard=args.tensorboard,
@@ -93,11 +94,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "base_loss_deploy", "oracle_base_loss_deploy")
     print(f"{result['algo']} on {result['schedule']} from θ0 = {result['theta0']}")
     for key in keys:
-        value = result[key]
+        value = result.get(key)
         print(f"  {key:<24} {'n/a' if value is None else f'{value:.6g}'}")
     with np.printoptions(precision=4, suppress=True, linewidth=100):
         print("  coefficients  ", np.array(result["coefficients"]))
-        print("  oracle        ", np.array(result["oracle_coefficients"]))
+        print("  oracle        ", np.array(result.get("oracle_coefficients", result.get("oracle_coefficient"))))
     return 0
 
 
@@ -141,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train an SB3 learner on the env and measure it against the oracle")
     train.add_argument("algo", choices=sorted(algorithms()))
     train.add_argument("--schedule", type=_schedule_arg, default="seed-exp1",
-                       help="preset, 'random-step', or comma-separated learning rates (default: seed-exp1)")
+                       help="preset, 'random-step', 'infinite' (the infinite game), or comma-separated learning "
+                            "rates (default: seed-exp1)")
     train.add_argument("--timesteps", type=int, help="env steps (default: the hyperparameter file's n_timesteps)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--continuation", choices=("oracle", "self"), default="oracle",
@@ -151,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--eval-freq", type=int, help="env steps between oracle evaluations (default: 1/20 of the run)")
     train.add_argument("--refresh-every", type=int, default=2048, help="self-play snapshot refresh, in env steps")
     train.add_argument("--reward-scale", choices=("raw", "theta", "theta-episodes"), help="env reward scale")
+    train.add_argument("--discount", type=float, help="γ of the mesa objective (default 1; < 1 for 'infinite')")
+    train.add_argument("--regularization", type=float, help="λ: base objective y² + λθ² (default 0)")
+    train.add_argument("--lr", type=float, help="learning rate of the infinite game (with --schedule infinite)")
+    train.add_argument("--hazard", type=float, help="deployment hazard of the infinite game (default 0)")
     train.add_argument("--hyperparams", help="rl-zoo3-format YAML (default: agents/hyperparams/ALGO.yml)")
     train.add_argument("--tensorboard", action="store_true", help="also log to OUT/tb")
     train.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -6,6 +6,7 @@ N coefficients it actually plays) are then scored against the exact equilibrium.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -148,3 +149,44 @@ def evaluate_policy_vs_oracle(policy: Any, schedule: str | ArrayLike, theta0: fl
         game = {"discount": config.discount, "regularization": config.regularization,
                 "coefficient_bound": config.bound}
     return evaluate_coefficients(schedule, coefficients, theta0, **game)
+
+
+def evaluate_infinite(policy: Any, theta0: float = 0.8, episodes: int = 200, **env_kwargs: Any) -> dict[str, Any]:
+    """A policy in the infinite game against the stationary equilibrium, over ``episodes`` training episodes.
+
+    Plays deterministically from ``theta0`` with the hazard switched off (the training phase is what
+    is measured): ``coef_rmse``/``coef_max_error`` against the stationary coefficient a*, and
+    ``exploitability``: what a training agent gains by its best response when all later training
+    agents play the learner's mean coefficient ā (θ_n² units; 0 iff ā = a*).
+    """
+    from mesa_gym.infinite_env import DeceptiveAlignmentInfiniteEnv
+    from mesa_gym.stationary import stationary_cost, stationary_suffix
+
+    act = (lambda obs: policy.predict(obs, deterministic=True)[0]) if hasattr(policy, "predict") else policy
+    env = DeceptiveAlignmentInfiniteEnv(**{**env_kwargs, "theta0": theta0})
+    cfg = env.config
+    hazard = cfg.hazard
+    env.config.hazard = 0.0  # measure the training phase only
+    obs, _ = env.reset(seed=0)
+    coefficients = []
+    for _ in range(episodes):
+        action = np.asarray(act(obs[None]), dtype=np.float64).reshape(-1)
+        obs, _, terminated, _, info = env.step(action)
+        coefficients.append(info["coefficient"])
+        if terminated:
+            break
+    learned = np.array(coefficients)
+    mean = float(learned.mean())
+    game = {"discount": cfg.discount, "regularization": cfg.regularization, "hazard": hazard}
+    if stationary_suffix(mean, cfg.lr, cfg.discount, cfg.regularization, hazard) is None:
+        gain = math.inf
+    else:
+        best = model.best_coefficient(cfg.lr, stationary_suffix(mean, cfg.lr, cfg.discount, cfg.regularization,
+                                                                 hazard), cfg.discount, cfg.regularization, cfg.bound)
+        gain = max(0.0, stationary_cost(mean, mean, cfg.lr, **game) - stationary_cost(best, mean, cfg.lr, **game))
+    error = learned - cfg.oracle
+    return {"coefficients": learned.tolist(), "oracle_coefficient": cfg.oracle,
+            "coef_rmse": float(np.sqrt(np.mean(error * error))), "coef_max_error": float(np.abs(error).max()),
+            "exploitability": gain,
+            "exploitability_rel": gain / stationary_cost(cfg.oracle, cfg.oracle, cfg.lr, **game),
+            "mean_coefficient": mean, "theta0": float(theta0)}

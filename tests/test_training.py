@@ -98,3 +98,19 @@ def test_demo_tells_the_whole_story(tmp_path, capsys):
     for name in ("seed_reproduction/exp1.png", "seed_reproduction/results.json", "ppo/model.zip",
                  "ppo_vs_oracle.png", "ppo_vs_oracle.md", "ppo_vs_oracle.json"):
         assert (tmp_path / name).exists(), name
+
+
+def test_the_next_steps_train_through_the_same_commands(tmp_path, capsys):
+    """Regularizer, discount and the infinite game: train and evaluate via the CLI."""
+    for name, args in (("reg", ["--schedule", "1,1,0", "--regularization", "0.3"]),
+                       ("disc", ["--schedule", "1,1,0", "--discount", "0.8"]),
+                       ("inf", ["--schedule", "infinite", "--lr", "1", "--discount", "0.9", "--hazard", "0.1"])):
+        assert main(["train", "ppo", *args, "--timesteps", "512", "--n-envs", "2", "--out", str(tmp_path / name),
+                     "--no-progress"]) == 0
+        capsys.readouterr()
+        assert main(["evaluate", str(tmp_path / name), "--json"]) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert np.isfinite(result["coef_rmse"]) and result["exploitability"] >= 0
+    config = json.loads((tmp_path / "reg" / "config.json").read_text())
+    assert config["env_kwargs"]["regularization"] == 0.3 and config["eval_kwargs"]["regularization"] == 0.3
+    assert json.loads((tmp_path / "inf" / "config.json").read_text())["eval_kwargs"]["hazard"] == 0.1
