@@ -70,3 +70,14 @@ def test_diverging_policy_is_still_measured():
 def test_base_losses_split_by_phase():
     losses = base_losses("seed-exp1", np.ones(100), 0.8)
     assert losses == {"train": pytest.approx(20 * 0.64), "deploy": pytest.approx(80 * 0.64)}
+
+
+def test_equilibrium_summary_is_consistent():
+    from mesa_gym.responses import equilibrium_summary
+
+    summary = equilibrium_summary("seed-exp1", 0.8, regularization=0.1, discount=0.9)
+    coefficients = solve_equilibrium("seed-exp1", regularization=0.1, discount=0.9)
+    assert summary["coefficients"] == coefficients.tolist()
+    assert summary["final_theta"] == rollout(coefficients, "seed-exp1", 0.8, regularization=0.1)[-1]
+    assert summary["base_loss_total"] == pytest.approx(summary["base_loss_train"] + summary["base_loss_deploy"])
+    assert summary["agent0_objective"] == pytest.approx(0.64 * summary["agent0_objective_per_theta2"])
