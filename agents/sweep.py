@@ -43,8 +43,10 @@ class Job:
 
     @property
     def run_id(self) -> str:
-        flat = {**{k: v for k, v in self.train_kwargs.items() if k != "overrides"},
-                **self.train_kwargs.get("overrides", {})}
+        nested = ("overrides", "env_kwargs")
+        flat = {k: v for k, v in self.train_kwargs.items() if k not in nested}
+        for key in nested:
+            flat.update(self.train_kwargs.get(key, {}))
         extra = "".join(f"-{k}={v}" for k, v in sorted(flat.items()))
         return f"{self.algo}-{self.schedule}-{self.continuation}-seed{self.seed}{extra}".replace("/", "_")
 
@@ -108,12 +110,14 @@ def collect(root: str | Path) -> list[dict[str, Any]]:
         result = json.loads(result_path.read_text())
         job = json.loads((result_path.parent / "job.json").read_text())
         overrides = json.dumps(job["train_kwargs"].get("overrides", {}), sort_keys=True)
+        env_kwargs = json.dumps(job["train_kwargs"].get("env_kwargs", {}), sort_keys=True)
         for eval_schedule, metrics in result["evaluations"].items():
             rows.append({"run": result_path.parent.name, "algo": result["algo"], "overrides": overrides,
+                         "env_kwargs": env_kwargs,
                          "schedule": result["schedule"],
                          "continuation": result["continuation"], "seed": result["seed"],
                          "timesteps": result["timesteps"], "train_seconds": round(result["train_seconds"], 3),
-                         "eval_schedule": eval_schedule, **{k: metrics[k] for k in RESULT_KEYS}})
+                         "eval_schedule": eval_schedule, **{k: metrics.get(k) for k in RESULT_KEYS}})
     return rows
 
 
