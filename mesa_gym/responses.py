@@ -33,6 +33,23 @@ def equilibrium_summary(schedule: Any, theta0: float = 0.8, *, discount: float =
             "deception_index": deception_index(rates, coefficients)}
 
 
+def write_response_sweep(directory: Any, parameter: str) -> Any:
+    """An experiment folder's runner: `equilibrium_summary` for each value of ``parameter`` listed in
+    its settings.json (with its schedule and θ0), written to results.json atomically."""
+    import json
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from mesa_gym import io
+
+    directory = Path(directory)
+    settings = json.loads((directory / "settings.json").read_text())
+    rows = [equilibrium_summary(settings["schedule"], settings["theta0"], **{parameter: value})
+            for value in tqdm(settings[parameter], desc=parameter)]
+    return io.write_json(directory / "results.json", {"settings": settings, "rows": rows})
+
+
 def response_figure(rows: list[dict[str, Any]], parameter: str, path: Any, title: str,
                     log_x: bool = False) -> Any:
     """Four panels against ``parameter``: mean training coefficient, final θ, agent 0's objective,
