@@ -62,15 +62,17 @@ def policy_costs(policy: Policy, theta_goal: np.ndarray, theta_next: np.ndarray,
     """Σ_{k>n} γ^(k−n)·(y_k − θ_n)² when ``policy`` plays agents k = ``start`` … horizon−1.
 
     Batched over B envs (each row its own goal θ_n, θ_{n+1}, next index, padded schedule and
-    features). A continuation whose |θ| passes ``theta_limit`` ends there, as the env's own episode
-    would: its cost so far (already of order θ_limit²) is what agent n pays.
+    features). A continuation whose |θ| grows past ``theta_limit``·|θ_n| ends there: its cost so far,
+    already of order (theta_limit·θ_n)², is what agent n pays. The bound is relative to θ_n so that
+    the reward, which is divided by θ_n², stays bounded (about N·theta_limit²) for any θ_n.
     """
     theta = np.array(theta_next, dtype=np.float64)
     k = np.array(start)
     cost = np.zeros(theta.shape)
     weight = np.full(theta.shape, discount)
     rows = np.arange(theta.size)
-    active = (k < horizon) & (np.abs(theta) <= theta_limit)
+    limit = theta_limit * np.abs(theta_goal)
+    active = (k < horizon) & (np.abs(theta) <= limit)
     while active.any():
         idx = rows[active]
         obs = np.concatenate((theta[idx, None], features[idx, k[idx]]), axis=1).astype(np.float32)
@@ -81,5 +83,5 @@ def policy_costs(policy: Policy, theta_goal: np.ndarray, theta_next: np.ndarray,
         theta[idx] = next_theta(th, a, rates[idx, k[idx]], regularization)
         weight[idx] *= discount
         k[idx] += 1
-        active = (k < horizon) & (np.abs(theta) <= theta_limit)
+        active = (k < horizon) & (np.abs(theta) <= limit)
     return cost

@@ -265,6 +265,19 @@ def test_self_play_snapshot_of_an_sb3_learner_end_to_end():
     assert -reward == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.parametrize("theta0", [1e-30, 0.5, 1e5])
+def test_diverging_self_play_continuation_keeps_rewards_in_float32(theta0):
+    """A continuation that blows θ up is cut relative to the agent's goal, whatever θ_n's size."""
+    for env in (DeceptiveAlignmentEnv(schedule=[50.0] * 40, continuation="self", theta0=theta0),
+                DeceptiveAlignmentVectorEnv(num_envs=2, schedule=[50.0] * 40, continuation="self", theta0=theta0)):
+        env.set_continuation_policy(lambda obs: np.ones((len(obs), 1)))
+        env.reset(seed=0)
+        batch = (2, 1) if isinstance(env, DeceptiveAlignmentVectorEnv) else (1,)
+        _, reward, _, _, _ = env.step(np.full(batch, 0.01))
+        assert np.isfinite(np.asarray(reward, dtype=np.float32)).all()
+        assert (np.abs(reward) > 1e6).all()  # still a heavy penalty
+
+
 def test_fixed_array_continuation():
     rates, later = [1.0, 0.5, 0.0], np.array([0.4, -0.3, 0.8])
     env = DeceptiveAlignmentEnv(schedule=rates, continuation=later, theta0=0.9, reward_scale="raw")
