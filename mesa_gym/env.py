@@ -213,7 +213,10 @@ class DeceptiveAlignmentEnv(gym.Env):
     along the path; dividing by θ_n² fixes that (RMSE 0.015); dividing also by N − n puts agent 0
     (about 20 in θ² units) and the last agents (about 1) on one scale and reaches RMSE 0.1 in about
     half the steps, with final RMSE and exploitability within noise of ``"theta"``.
-    With θ_n = 0 every action costs 0 and the reward is 0.
+    With θ_n = 0 every action costs 0 and the reward is 0. With a policy continuation (``"self"`` or a
+    callable), an imagined future whose |θ| grows past ``theta_limit``·|θ_n| ends there and the agent
+    pays its cost so far (already of order theta_limit² in θ_n² units), so rewards stay finite and
+    within float32 range however small θ_n is.
 
     ## Starting State
     θ0 is ``theta0`` or, if None (default), uniform in ``theta_range`` (default (−1, 1)), drawn with
