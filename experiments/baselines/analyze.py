@@ -41,6 +41,30 @@ def table(rows):
     return "\n".join(lines)
 
 
+def pivot(rows, key, scale=1.0, digits=3):
+    """Algorithms × (schedule, continuation): mean ± std over seeds of ``key``, each run evaluated on its
+    own schedule (seed-exp1 for random-step training)."""
+    columns = [(s, c) for s in ("seed-exp1", "seed-exp2", "random-step") for c in ("oracle", "self")]
+    own = {"seed-exp1": "seed-exp1", "seed-exp2": "seed-exp2", "random-step": "seed-exp1"}
+    lines = ["| algo | " + " | ".join(f"{s}, {c}" for s, c in columns) + " |", "|---|" + "---|" * len(columns)]
+    for algo in ALGO_COLORS:
+        cells = []
+        for schedule, continuation in columns:
+            values = [scale * float(r[key]) for r in rows if r["algo"] == algo and r["schedule"] == schedule
+                      and r["continuation"] == continuation and r["eval_schedule"] == own[schedule]]
+            finite = [v for v in values if np.isfinite(v)]
+            if not values:
+                cells.append("")
+            elif len(finite) < len(values) or (finite and max(finite) > 1e6):
+                cells.append(f"diverged ({len(values) - len([v for v in finite if v <= 1e6])}/{len(values)})"
+                             if finite else "inf")
+            else:
+                std = statistics.stdev(finite) if len(finite) > 1 else 0.0
+                cells.append(f"{statistics.mean(finite):.{digits}g} ± {std:.2g}")
+        lines.append(f"| {algo} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def coefficient_figure(schedule, continuation, path):
     """Learned on-path coefficients per episode (mean and min-max band over seeds) against the oracle."""
     figure, ax = plotting.new_figure(f"Learned coefficients on {schedule} ({continuation} continuation), θ0 = 0.8")
@@ -90,7 +114,11 @@ if __name__ == "__main__":
         rows = list(csv.DictReader(handle))
     summary = table(rows)
     io.write_text(HERE / "summary.md", summary + "\n")
-    print(summary)
+    compact = ("Coefficient RMSE against the oracle (θ0 = 0.8), mean ± std over seeds:\n\n"
+               + pivot(rows, "coef_rmse") + "\n\nExploitability, % of the oracle agent 0's objective:\n\n"
+               + pivot(rows, "exploitability_rel", 100) + "\n")
+    io.write_text(HERE / "summary_compact.md", compact)
+    print(compact)
     for continuation in ("oracle", "self"):
         coefficient_figure("seed-exp1", continuation, HERE / f"coefficients_seed-exp1_{continuation}.png")
     coefficient_figure("seed-exp2", "oracle", HERE / "coefficients_seed-exp2_oracle.png")
