@@ -57,7 +57,6 @@ class DeceptiveAlignmentVectorEnv(VectorEnv):
         self._stack_packed = np.zeros((0, h, 6))
         self._stack_obs = np.zeros((0, h + 1, 1 + N_FEATURES), dtype=np.float32)
         self._stack_fixed = np.zeros((0, h, 3))
-        self._stack_horizon = np.zeros(0, dtype=np.int64)
         self._slot = np.zeros(b, dtype=np.int64)
         self._base = np.zeros(b, dtype=np.int64)  # slot·H: flat row offsets into the stacked tables
         self._obs_base = np.zeros(b, dtype=np.int64)
@@ -210,7 +209,6 @@ class DeceptiveAlignmentVectorEnv(VectorEnv):
             self._stack_packed = np.concatenate((self._stack_packed, packed))
             self._stack_obs = np.concatenate((self._stack_obs, obs))
             self._stack_fixed = np.concatenate((self._stack_fixed, fixed))
-            self._stack_horizon = np.append(self._stack_horizon, h)
             self._packed_flat = self._stack_packed.reshape(-1, 6)  # flat views: one gather per step
             self._obs_flat = self._stack_obs.reshape(-1, 1 + N_FEATURES)
             self._fixed_flat = self._stack_fixed.reshape(-1, 3)
