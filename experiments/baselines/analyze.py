@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mesa_gym import io, plotting, solve_equilibrium
+from mesa_gym import as_schedule, io, plotting, solve_equilibrium
 
 HERE = Path(__file__).parent
 ALGO_COLORS = {"ppo": "tab:blue", "a2c": "tab:orange", "sac": "tab:green", "td3": "tab:red", "ddpg": "tab:purple",
@@ -56,8 +56,8 @@ def pivot(rows, key, scale=1.0, digits=3):
             if not values:
                 cells.append("")
             elif len(finite) < len(values) or (finite and max(finite) > 1e6):
-                cells.append(f"diverged ({len(values) - len([v for v in finite if v <= 1e6])}/{len(values)})"
-                             if finite else "inf")
+                exploded = len(values) - len([v for v in finite if v <= 1e6])
+                cells.append(f"θ explodes in {exploded}/{len(values)}")
             else:
                 std = statistics.stdev(finite) if len(finite) > 1 else 0.0
                 cells.append(f"{statistics.mean(finite):.{digits}g} ± {std:.2g}")
@@ -66,21 +66,36 @@ def pivot(rows, key, scale=1.0, digits=3):
 
 
 def coefficient_figure(schedule, continuation, path):
-    """Learned on-path coefficients per episode (mean and min-max band over seeds) against the oracle."""
-    figure, ax = plotting.new_figure(f"Learned coefficients on {schedule} ({continuation} continuation), θ0 = 0.8")
+    """Learned on-path coefficients per episode (mean over seeds; min-max band where it is narrow
+    enough to read) against the oracle; right panel: the training phase up close."""
+    import matplotlib.pyplot as plt
+
     oracle = solve_equilibrium(schedule)
     episodes = np.arange(oracle.size)
-    ax.plot(episodes, oracle, "k-", lw=2.5, label="oracle (exact)")
-    for algo, color in ALGO_COLORS.items():
-        runs = sorted((HERE / "runs").glob(f"{algo}-{schedule}-{continuation}-seed*/result.json"))
-        if not runs:
-            continue
-        learned = np.array([json.loads(p.read_text())["evaluations"][schedule]["coefficients"] for p in runs])
-        ax.plot(episodes, learned.mean(axis=0), color=color, label=f"{algo} (mean of {len(runs)})")
-        ax.fill_between(episodes, learned.min(axis=0), learned.max(axis=0), color=color, alpha=0.15)
-    ax.set_ylabel("coefficient a_n")
-    ax.set_ylim(-0.1, 1.3)
-    ax.legend(ncol=2, fontsize=8)
+    train = int((as_schedule(schedule) > 0).sum())
+    figure, axes = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 2]})
+    figure.suptitle(f"Learned coefficients on {schedule} ({continuation} continuation, θ0 = 0.8): "
+                    "mean over 5 seeds, band = min-max")
+    for ax, window in zip(axes, (oracle.size, min(train + 2, oracle.size))):
+        ax.plot(episodes[:window], oracle[:window], "k-", lw=2.5, label="oracle (exact)")
+        for algo, color in ALGO_COLORS.items():
+            runs = sorted((HERE / "runs").glob(f"{algo}-{schedule}-{continuation}-seed*/result.json"))
+            if not runs:
+                continue
+            learned = np.array([json.loads(p.read_text())["evaluations"][schedule]["coefficients"]
+                                for p in runs])[:, :window]
+            ax.plot(episodes[:window], learned.mean(axis=0), color=color, label=algo)
+            if (learned.max(axis=0) - learned.min(axis=0)).max() < 0.5:
+                ax.fill_between(episodes[:window], learned.min(axis=0), learned.max(axis=0), color=color,
+                                alpha=0.2)
+        ax.set_xlabel("episode")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylim(-0.1, 1.3)
+    axes[0].set_ylabel("coefficient a_n")
+    axes[1].set_ylim(-0.05, 0.4)
+    axes[1].set_title("training phase", fontsize=10)
+    axes[0].legend(ncol=2, fontsize=8)
+    figure.tight_layout()
     io.save_figure(figure, path, dpi=100)
     plotting.close(figure)
 
@@ -102,6 +117,9 @@ def exploitability_figure(schedule, path):
                 ax.plot(steps, median, style, color=color, label=f"{algo}, {continuation}")
     ax.set_xscale("symlog", linthresh=1000)
     ax.set_yscale("log")
+    ax.set_ylim(1e-2, 1e8)
+    ax.text(0.01, 0.97, "curves leaving the top: θ explodes (exploitability up to 1e37)", transform=ax.transAxes,
+            fontsize=8, va="top")
     ax.set_xlabel("env steps")
     ax.set_ylabel("exploitability (θ² units, summed over agents)")
     ax.legend(ncol=2, fontsize=7)
