@@ -34,12 +34,12 @@ def test_every_algorithm_trains_and_evaluates(algo, tmp_path):
 
 def test_ppo_learns_the_deceptive_equilibrium(tmp_path):
     """The one real learning test: the learned coefficients approach the oracle's, in a few seconds."""
-    train("ppo", tmp_path, schedule=SHORT, timesteps=40_000, seed=0, progress_bar=False)
+    train("ppo", tmp_path, schedule=SHORT, timesteps=80_000, seed=0, progress_bar=False)  # ~10 s
     result = evaluate(tmp_path)
     learned, oracle = np.array(result["coefficients"]), solve_equilibrium(SHORT)
     assert np.abs(learned[:3] - oracle[:3]).max() < 0.1  # deceptive while trained (oracle ≈ 0.19-0.30)
     assert (learned[3:] > 0.9).all()  # its goal once deployed
-    assert result["exploitability"] < 0.1 * (result["exploitability"] / result["exploitability_rel"])
+    assert result["exploitability_rel"] < 0.1  # < 10% of the oracle agent 0's objective (seeds 0-2: ≤ 3.6%)
 
 
 def test_self_play_training_runs_end_to_end(tmp_path):
