@@ -187,3 +187,15 @@ def test_bad_coefficients():
         rollout([1.0], [1.0], float("inf"))
     with pytest.raises(ValueError, match="agent index"):
         best_response([1.0, 1.0], [1.0, 1.0], 2)
+
+
+@pytest.mark.parametrize("lr", [1e3, 1e50, 1e100])
+def test_solvers_stay_finite_up_to_the_largest_learning_rate(lr):
+    schedule = [lr] * 50 + [0.0] * 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for method in ("exact", "grid"):
+            coefficients = solve_equilibrium(schedule, method=method)
+            assert np.isfinite(coefficients).all()
+            assert np.isfinite(rollout(coefficients, schedule, 0.8)).all()
+        assert exploitability(schedule, solve_equilibrium(schedule)) == 0.0
