@@ -6,6 +6,8 @@ Single env (``gym.make``, default wrappers) against ``CartPole-v1``; the native 
 and 1024 envs against Gymnasium's ``CartPoleVectorEnv``. Two measures:
 
 - ``step``: env.step alone, with actions drawn beforehand (what the env itself costs);
+- ``step, mesa-gym in lockstep`` (vector envs): the same, but mesa-gym's action is 0 throughout, so no
+  episode diverges and all end together (as near equilibrium); CartPole as in ``step``;
 - ``gymnasium``: `gymnasium.utils.performance.benchmark_step` / ``benchmark_vector_step``, which also
   times ``action_space.sample()`` every step: about 15 µs for our Box against 1 µs for CartPole's
   Discrete, a cost of Gymnasium's sampler rather than of either env.
@@ -32,10 +34,16 @@ from mesa_gym import ENV_ID, io
 from mesa_gym.vector_env import DeceptiveAlignmentVectorEnv
 
 
-def step_only(env, seconds: float) -> float:
-    """Env steps per second with pre-drawn actions (single env: reset on termination)."""
+def step_only(env, seconds: float, lockstep: bool = False) -> float:
+    """Env steps per second with pre-drawn actions (single env: reset on termination).
+
+    ``lockstep``: for mesa-gym, action 0 throughout (coefficient 0: θ never diverges, so every
+    episode runs its full length and the vector env's episodes end together, as near equilibrium).
+    """
     env.action_space.seed(0)
     actions = [env.action_space.sample() for _ in range(1000)]
+    if lockstep:
+        actions = [np.zeros_like(action) for action in actions]
     env.reset(seed=0)
     vector = hasattr(env, "num_envs")
     steps, start = 0, time.perf_counter()
@@ -46,6 +54,11 @@ def step_only(env, seconds: float) -> float:
                 env.reset()
         steps += len(actions) * (env.num_envs if vector else 1)
     return steps / (time.perf_counter() - start)
+
+
+def lockstep_measure(env, seconds: float) -> float:
+    """mesa-gym with action 0 (see `step_only`); CartPole as in "step"."""
+    return step_only(env, seconds, lockstep=isinstance(env, DeceptiveAlignmentVectorEnv))
 
 
 def gymnasium_measure(env, seconds: float) -> float:
@@ -77,7 +90,10 @@ def main() -> None:
     rows = {}
     print("| env | measure | mesa-gym steps/s | CartPole steps/s | ratio |\n|---|---|---|---|---|")
     for name, (ours, theirs) in pairs.items():
-        for label, measure in (("step", step_only), ("gymnasium", gymnasium_measure)):
+        measures = [("step", step_only), ("gymnasium", gymnasium_measure)]
+        if name.startswith("vector"):
+            measures.insert(1, ("step, mesa-gym in lockstep", lockstep_measure))
+        for label, measure in measures:
             row = compare(ours, theirs, measure, args.seconds, args.rounds)
             rows[f"{name} / {label}"] = row
             print(f"| {name} | {label} | {row['ours_steps_per_s']:,.0f} | {row['cartpole_steps_per_s']:,.0f} "
