@@ -107,6 +107,8 @@ def collect(root: str | Path) -> list[dict[str, Any]]:
     """One row per finished run and evaluation schedule, from every run's result.json."""
     rows = []
     for result_path in sorted((Path(root) / "runs").glob("*/result.json")):
+        if result_path.parent.name.startswith("."):  # a run still training (pathlib's * matches dot names)
+            continue
         result = json.loads(result_path.read_text())
         job = json.loads((result_path.parent / "job.json").read_text())
         overrides = json.dumps(job["train_kwargs"].get("overrides", {}), sort_keys=True)

@@ -69,6 +69,14 @@ def test_pending_skips_finished_runs(tmp_path):
     assert len(collect(tmp_path)) == 1
 
 
+def test_collect_ignores_runs_still_in_progress(tmp_path):
+    run_sweep(small_jobs()[:1], tmp_path, workers=1, progress=False)
+    in_progress = tmp_path / "runs" / ".tmp-a2c-seed-exp1-oracle-seed1-abcdef12"
+    in_progress.mkdir()
+    (in_progress / "result.json").write_text("{}")  # written before job.json and the rename
+    assert [row["seed"] for row in collect(tmp_path)] == [0]
+
+
 def test_ray_backend_against_a_local_instance(tmp_path):
     ray = pytest.importorskip("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
