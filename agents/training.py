@@ -170,6 +170,12 @@ def train(algo: str, out: str | Path, *, schedule: Any = "seed-exp1", timesteps:
     torch.set_num_threads(1)  # faster for these small networks on 2 cores
     if continuation not in ("oracle", "self"):
         raise ValueError(f"continuation must be 'oracle' or 'self', got {continuation!r}")
+    if tensorboard:
+        try:
+            import tensorboard as _  # noqa: F401
+        except ImportError:
+            raise ValueError("tensorboard logging needs the tensorboard package: "
+                             "pip install 'mesa-gym[tensorboard]'") from None
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cls = algorithm(algo)

@@ -114,3 +114,10 @@ def test_the_next_steps_train_through_the_same_commands(tmp_path, capsys):
     config = json.loads((tmp_path / "reg" / "config.json").read_text())
     assert config["env_kwargs"]["regularization"] == 0.3 and config["eval_kwargs"]["regularization"] == 0.3
     assert json.loads((tmp_path / "inf" / "config.json").read_text())["eval_kwargs"]["hazard"] == 0.1
+
+
+def test_tensorboard_flag_writes_a_log(tmp_path):
+    pytest.importorskip("tensorboard")
+    assert main(["train", "ppo", "--schedule", "1,0", "--timesteps", "256", "--n-envs", "2", "--tensorboard",
+                 "--no-progress", "--out", str(tmp_path)]) == 0
+    assert list((tmp_path / "tb").rglob("events.out.tfevents.*"))
