@@ -207,12 +207,14 @@ class DeceptiveAlignmentEnv(gym.Env):
     come from the ``continuation``; each step's reward already holds that agent's future, so train with
     gamma = 0. ``reward_scale`` divides it by a positive per-state factor, which leaves the best action
     at every state unchanged: ``"raw"`` (none), ``"theta"`` (θ_n²), ``"theta-episodes"`` (θ_n² and the
-    episodes left, N − n; the default). The default was chosen by measurement
-    (``experiments/reward_scale``: PPO, seed-exp1, 100k steps, 5 seeds): raw rewards barely learn
-    (final coefficient RMSE 0.35), because θ_n² differs by orders of magnitude between θ0 draws and
-    along the path; dividing by θ_n² fixes that (RMSE 0.015); dividing also by N − n puts agent 0
-    (about 20 in θ² units) and the last agents (about 1) on one scale and reaches RMSE 0.1 in about
-    half the steps, with final RMSE and exploitability within noise of ``"theta"``.
+    episodes left, N − n; the default). Measured in ``experiments/reward_scale`` (PPO, seed-exp1, 100k
+    steps, 5 seeds): raw rewards barely learn (final coefficient RMSE 0.75), because θ_n² differs by
+    orders of magnitude between θ0 draws and along the path; dividing by θ_n² fixes that. Dividing
+    also by N − n puts agent 0 (about 20 in θ² units) and the last agents (about 1) on one scale and
+    reaches RMSE 0.1 sooner (about 40k steps against 50k), which chose this default with PPO's first
+    settings (where it also ended level); with PPO's tuned settings (linear learning-rate decay)
+    ``"theta"`` ends better at 100k steps (RMSE 0.012 against 0.018). The default is kept because the
+    published baselines use it; ``reward_scale="theta"`` is the alternative to try.
     With θ_n = 0 every action costs 0 and the reward is 0. With a policy continuation (``"self"`` or a
     callable), an imagined future whose |θ| grows past ``theta_limit``·|θ_n| ends there and the agent
     pays its cost so far (already of order theta_limit² in θ_n² units), so rewards stay finite and
