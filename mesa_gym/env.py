@@ -327,7 +327,7 @@ class DeceptiveAlignmentEnv(gym.Env):
             raise RuntimeError("step() called after the episode ended: call reset()")
         cfg, n, theta = self.config, self._n, self._theta
         a = check_single_action(action) * cfg.bound
-        rates, oracle_a, s0, s1, s2, _, oracle_m = self._lists
+        rates, oracle_a, s0, s1, s2, oracle_m = self._lists
         lr = rates[n]
         m = model.step_factor(a, lr, cfg.regularization)
         new_theta = model.next_theta(theta, a, lr, factor=m)

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mesa_gym.equilibrium import solve_equilibrium, suffix_sums
-from mesa_gym.model import agent_cost, step_factor
+from mesa_gym.model import step_factor
 
 N_FEATURES = 4
-FEATURE_NAMES = ("lr", "train_left", "steps_left", "lr_sum_left")
-"""Schedule features after θ in the observation (see `DeceptiveAlignmentEnv`'s table)."""
+"""Schedule features after θ in the observation: lr, train_left, steps_left, lr_sum_left (see the env's table)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,6 @@ class GameTable:
     s0: np.ndarray
     s1: np.ndarray
     s2: np.ndarray
-    oracle_cost: np.ndarray
     oracle_factor: np.ndarray
     features: np.ndarray
 
@@ -55,7 +53,7 @@ class GameTable:
     @functools.cached_property
     def lists(self) -> tuple[list[float], ...]:
         return tuple(x.tolist() for x in (self.rates, self.coefficients, self.s0, self.s1, self.s2,
-                                          self.oracle_cost, self.oracle_factor))
+                                          self.oracle_factor))
 
 
 def schedule_features(rates: np.ndarray, scale: float) -> np.ndarray:
@@ -78,11 +76,9 @@ def _cached(rates_bytes: bytes, discount: float, regularization: float, bound: f
     suffixes = np.array(suffix_sums(rates, coefficients, discount=discount, regularization=regularization))
     s0, s1, s2 = (np.ascontiguousarray(suffixes[:, i]) for i in range(3))
     oracle_factor = step_factor(coefficients, rates, regularization)
-    oracle_cost = agent_cost(coefficients, rates, (s0, s1, s2), discount, regularization, factor=oracle_factor)
-    table = GameTable(rates.copy(), coefficients, s0, s1, s2, oracle_cost, oracle_factor,
-                      schedule_features(rates, scale))
-    for array in (table.rates, table.coefficients, table.s0, table.s1, table.s2, table.oracle_cost,
-                  table.oracle_factor, table.features):
+    table = GameTable(rates.copy(), coefficients, s0, s1, s2, oracle_factor, schedule_features(rates, scale))
+    for array in (table.rates, table.coefficients, table.s0, table.s1, table.s2, table.oracle_factor,
+                  table.features):
         array.flags.writeable = False
     return table
 
