@@ -21,6 +21,33 @@ PHASES = np.array(["deploy", "train"])
 RANDOM_STEP = "random-step"
 
 
+def check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, else a ValueError naming them."""
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {', '.join(choices)}")
+    return value
+
+
+def check_theta0(theta0: float) -> float:
+    """θ0 as a finite float, else a ValueError."""
+    value = float(theta0)
+    if not math.isfinite(value):
+        raise ValueError(f"theta0 must be finite, got {theta0}")
+    return value
+
+
+def check_start(theta0: float | None, theta_range: tuple[float, float],
+                theta_limit: float) -> tuple[float | None, tuple[float, float], float]:
+    """Validated (θ0 or None, θ0's draw range, divergence bound), shared by every env of the package."""
+    limit = float(theta_limit)
+    if not (math.isfinite(limit) and limit > 0):
+        raise ValueError(f"theta_limit must be finite and > 0, got {theta_limit}")
+    low, high = (float(x) for x in theta_range)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high and max(-low, high) <= limit):
+        raise ValueError(f"theta_range must be finite, low < high, within ±theta_limit; got {theta_range}")
+    return (None if theta0 is None else check_theta0(theta0)), (low, high), limit
+
+
 class EnvConfig:
     """Validated constructor arguments, shared by the single and the vector env."""
 
@@ -34,17 +61,8 @@ class EnvConfig:
         self.discount, self.regularization, self.bound = check_game(discount, regularization, coefficient_bound)
         if self.regularization > 1e100:
             raise ValueError(f"regularization must be at most 1e100, got {self.regularization}")
-        if reward_scale not in REWARD_SCALES:
-            raise ValueError(f"unknown reward_scale {reward_scale!r}; choose one of {', '.join(REWARD_SCALES)}")
-        self.reward_scale = reward_scale
-        self.theta_limit = float(theta_limit)
-        if not (math.isfinite(self.theta_limit) and self.theta_limit > 0):
-            raise ValueError(f"theta_limit must be finite and > 0, got {theta_limit}")
-        self.theta0 = None if theta0 is None else self.check_theta0(theta0)
-        low, high = (float(x) for x in theta_range)
-        if not (math.isfinite(low) and math.isfinite(high) and low < high and max(-low, high) <= self.theta_limit):
-            raise ValueError(f"theta_range must be finite, low < high, within ±theta_limit; got {theta_range}")
-        self.theta_range = (low, high)
+        self.reward_scale = check_choice("reward_scale", reward_scale, REWARD_SCALES)
+        self.theta0, self.theta_range, self.theta_limit = check_start(theta0, theta_range, theta_limit)
 
         self.random_step = isinstance(schedule, str) and schedule == RANDOM_STEP
         if self.random_step:
@@ -88,13 +106,6 @@ class EnvConfig:
             raise ValueError(f"this env's continuation is {self.kind!r}, not 'self'")
         return policy
 
-    @staticmethod
-    def check_theta0(theta0: float) -> float:
-        value = float(theta0)
-        if not math.isfinite(value):
-            raise ValueError(f"theta0 must be finite, got {theta0}")
-        return value
-
     def observation_space(self) -> spaces.Box:
         """θ, then the schedule features (see the env docstring's table)."""
         lr = self.max_learning_rate
@@ -119,7 +130,7 @@ class EnvConfig:
 
     def draw_theta0(self, rng: np.random.Generator, options: dict[str, Any]) -> float:
         if options.get("theta0") is not None:
-            return self.check_theta0(options["theta0"])
+            return check_theta0(options["theta0"])
         if self.theta0 is not None:
             return self.theta0
         return float(rng.uniform(*self.theta_range))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 import gymnasium as gym
@@ -11,7 +10,7 @@ from gymnasium import spaces
 
 from mesa_gym import model
 from mesa_gym.continuation import check_single_action
-from mesa_gym.env import action_space, score
+from mesa_gym.env import action_space, check_choice, check_start, score
 from mesa_gym.equilibrium import check_game
 from mesa_gym.stationary import check_infinite, deployed_suffix, stationary_equilibrium, stationary_suffix
 
@@ -27,19 +26,8 @@ class InfiniteConfig:
                  theta_limit: float = 1e6) -> None:
         self.lr, self.discount, self.hazard = check_infinite(lr, discount, hazard)
         _, self.regularization, self.bound = check_game(self.discount, regularization, coefficient_bound)
-        if reward_scale not in self.reward_scales:
-            raise ValueError(f"unknown reward_scale {reward_scale!r}; choose one of {', '.join(self.reward_scales)}")
-        self.reward_scale = reward_scale
-        self.theta_limit = float(theta_limit)
-        if not (math.isfinite(self.theta_limit) and self.theta_limit > 0):
-            raise ValueError(f"theta_limit must be finite and > 0, got {theta_limit}")
-        self.theta0 = None if theta0 is None else float(theta0)
-        if self.theta0 is not None and not math.isfinite(self.theta0):
-            raise ValueError(f"theta0 must be finite, got {theta0}")
-        low, high = (float(x) for x in theta_range)
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
-            raise ValueError(f"theta_range must be finite with low < high, got {theta_range}")
-        self.theta_range = (low, high)
+        self.reward_scale = check_choice("reward_scale", reward_scale, self.reward_scales)
+        self.theta0, self.theta_range, self.theta_limit = check_start(theta0, theta_range, theta_limit)
         # the oracle: the stationary equilibrium while training, 1 once deployed
         self.oracle = stationary_equilibrium(self.lr, discount=self.discount, regularization=self.regularization,
                                              hazard=self.hazard, coefficient_bound=self.bound)

@@ -74,3 +74,13 @@ def test_no_equilibrium_is_an_error():
         DeceptiveAlignmentInfiniteEnv(lr=50.0, regularization=1.0, discount=0.9)
     with pytest.raises(ValueError, match="discount"):
         DeceptiveAlignmentInfiniteEnv(discount=1.0)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"theta0": float("nan")}, "theta0"), ({"theta_range": (1.0, -1.0)}, "theta_range"),
+    ({"theta_range": (-1.0, 1e7)}, "theta_range"), ({"theta_limit": 0.0}, "theta_limit"),
+    ({"reward_scale": "theta-episodes"}, "reward_scale"),
+])
+def test_bad_arguments_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DeceptiveAlignmentInfiniteEnv(**kwargs)
